@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,14 +52,20 @@ class Recipe:
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
 
 
+def recipe_dirs() -> list[Path]:
+    """Return the folders searched for recipes: ``$BENCH_RECIPE_DIR`` first, then ``datasets/``."""
+    extra = os.environ.get("BENCH_RECIPE_DIR")
+    return ([Path(extra)] if extra else []) + [RECIPE_DIR]
+
+
 def available_recipes() -> list[str]:
-    return sorted(path.stem for path in RECIPE_DIR.glob("*.toml"))
+    return sorted({path.stem for folder in recipe_dirs() for path in folder.glob("*.toml")})
 
 
 def load_recipe(name: str) -> Recipe:
-    """Load ``datasets/NAME.toml``, rejecting unknown keys and out-of-range values."""
-    path = RECIPE_DIR / f"{name}.toml"
-    if not path.is_file():
+    """Load ``NAME.toml`` from the recipe folders, rejecting unknown keys and out-of-range values."""
+    path = next((folder / f"{name}.toml" for folder in recipe_dirs() if (folder / f"{name}.toml").is_file()), None)
+    if path is None:
         raise ConfigError(f"unknown dataset {name!r}; choose one of: {', '.join(available_recipes())}")
 
     try:

@@ -12,6 +12,9 @@ from bench.errors import BenchError
 # Each module exposes add_parser(subparsers), which registers its subcommand and sets `run`.
 COMMAND_MODULES = (
     "bench.commands.datasets",
+    "bench.commands.models",
+    "bench.commands.run",
+    "bench.commands.reference",
 )
 
 
@@ -28,15 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbose: bool) -> None:
-    from rich.console import Console
     from rich.logging import RichHandler
+
+    from bench.console import console
 
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(message)s",
         datefmt="[%X]",
         # Logs go to stderr so that --json output on stdout stays machine-readable.
-        handlers=[RichHandler(console=Console(stderr=True), show_path=False, markup=False)],
+        handlers=[RichHandler(console=console, show_path=False, markup=False)],
     )
 
 

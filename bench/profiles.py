@@ -1,0 +1,66 @@
+"""Run profiles: how much of the data each model family sees, declared up front and reported.
+
+``paper`` follows the paper (every sample; meant for GPUs), ``cpu`` subsamples what the LLM
+methods train and are tested on so that Table 2 on ML-100K finishes on a 2-core CPU, and
+``smoke`` is the minutes-long run that CI compares with reference metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from bench.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    test_samples: int | None = None  # seeded subsample of test samples, shared by every model
+    history_len: int | None = None  # replaces the suite's K when set
+    classic_train_samples: int | None = None  # seeded subsample of training samples for classic models
+    classic: dict = field(default_factory=dict)  # overrides of models/classic settings
+    llm: dict = field(default_factory=dict)  # overrides of models/llm settings
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    profile.name: profile
+    for profile in (
+        Profile(
+            "paper",
+            "the paper's settings: every training and test sample, one epoch per LLM stage (GPU)",
+        ),
+        Profile(
+            "cpu",
+            "2-core CPU: classic models on all samples; LLM methods on a training subsample; "
+            "every model on the same subsample of test samples",
+            test_samples=200,
+            llm={"max_train_samples": 256, "max_valid_samples": 32, "batch_size": 16},
+        ),
+        Profile(
+            "smoke",
+            "minutes-long CI run: K = 20, small training subsamples, one classic epoch",
+            test_samples=64,
+            history_len=20,
+            classic_train_samples=3000,
+            classic={"max_epochs": 1, "patience": 1},
+            llm={"max_train_samples": 16, "max_valid_samples": 8, "batch_size": 8, "eval_batch_size": 16},
+        ),
+    )
+}
+
+
+def default_profile_name() -> str:
+    import torch
+
+    return "paper" if torch.cuda.is_available() else "cpu"
+
+
+def get_profile(name: str | None) -> Profile:
+    name = name or default_profile_name()
+    if name not in PROFILES:
+        raise ConfigError(f"unknown profile {name!r}; choose from: {', '.join(PROFILES)}")
+    return PROFILES[name]

@@ -1,0 +1,1 @@
+"""The suite runner: every registered model on the same samples, with tables and resume."""

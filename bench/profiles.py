@@ -1,8 +1,8 @@
 """Run profiles: how much of the data each model family sees, declared up front and reported.
 
-``paper`` follows the paper (every sample; meant for GPUs), ``cpu`` subsamples what the LLM
-methods train and are tested on so that Table 2 on ML-100K finishes on a 2-core CPU, and
-``smoke`` is the minutes-long run that CI compares with reference metrics.
+``paper`` uses the settings of PatchRec (SIGIR 2025): every sample, meant for GPUs. ``cpu``
+subsamples what the LLM methods train and are tested on, so that Table 2 on ML-100K finishes on
+a 2-core CPU. ``smoke`` is the minutes-long run that CI compares with reference metrics.
 """
 
 from __future__ import annotations

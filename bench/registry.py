@@ -1,4 +1,4 @@
-"""The explicit table of every model the runner knows: name, family, factory and stability."""
+"""The explicit table of every model the runner can build: name, family, factory and stability."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ LLM = "llm"
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """What the runner hands a factory: settings to override, the seed and the history policy."""
+    """Options passed to a model factory: setting overrides, the seed and the history policy."""
 
     overrides: dict = field(default_factory=dict)
     seed: int = 2025

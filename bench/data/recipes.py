@@ -17,7 +17,7 @@ TITLE_RULES = ("movielens", "verbatim")
 
 @dataclass(frozen=True)
 class Filters:
-    """Which interactions survive: a minimum rating, then item and user activity thresholds."""
+    """Interaction filters: a minimum rating, then item and user activity thresholds."""
 
     min_rating: float = 0.0
     min_user_interactions: int = 0

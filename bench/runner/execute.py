@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunRequest:
-    """What the user asked for on the command line; ``None`` means the suite's or profile's value."""
+    """A run as requested on the command line. ``None`` selects the suite's or the profile's value."""
 
     suite: str
     dataset: str | None = None

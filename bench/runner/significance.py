@@ -1,4 +1,4 @@
-"""Paired significance tests over the shared test samples, as the paper's star marks.
+"""Paired significance tests over the shared test samples, like the star in Table 2 of PatchRec (SIGIR 2025).
 
 Each method's per-sample NDCG@20 is compared with TALLRec's and with the best classic model's
 (by mean NDCG@20) by a two-sided paired t-test; ``ALPHA`` decides the mark.

@@ -1,4 +1,4 @@
-"""Results tables in Markdown, CSV, LaTeX and JSON, with the paper's values alongside."""
+"""Results tables in Markdown, CSV, LaTeX and JSON, next to the values PatchRec (SIGIR 2025) published."""
 
 from __future__ import annotations
 

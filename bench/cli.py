@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "bench.commands.models",
     "bench.commands.run",
     "bench.commands.reference",
+    "bench.commands.compression",
 )
 
 

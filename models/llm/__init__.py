@@ -10,6 +10,6 @@ LLM_METHOD_NAMES = ("TALLRec", "Pure-Item", "Pure-Session", "PatchRec-I", "Patch
 
 def llm_recommenders() -> dict:
     """Return the recommender class of every LLM method, keyed by its name."""
-    from models.llm.recommenders import LLM_RECOMMENDERS
+    from models.llm.recommender import LLM_RECOMMENDERS
 
     return dict(LLM_RECOMMENDERS)

@@ -257,3 +257,11 @@ def _peak_memory_bytes() -> int:
         return int(torch.cuda.max_memory_allocated())
     # NOTE: on CPU this is the process's peak resident memory (Linux reports KiB), not only the model's.
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def build_llm_recommender(method: str, overrides: dict | None = None) -> LLMRecommender:
+    """Build the LLM recommender ``method`` with config ``overrides`` (unknown keys raise ConfigError)."""
+    cls = LLM_RECOMMENDERS.get(method)
+    if cls is None:
+        raise ConfigError(f"unknown LLM method {method!r}; choose one of {', '.join(LLM_RECOMMENDERS)}")
+    return cls(overrides)

@@ -1,9 +1,9 @@
 """Load the backbone causal LM and its tokenizer, with the history markers added.
 
-The bundled SmolLM2-135M-Instruct ships as a quantised GGUF file; transformers de-quantises it to
-float on every load, which takes about 20 s on two CPU cores. The first load therefore writes a
-safetensors copy under the cache folder (``$BENCH_CACHE`` or ``~/.cache/llmrec-bench``), and
-later loads read that copy.
+The bundled SmolLM2-135M-Instruct ships as a quantised GGUF file, and transformers de-quantises
+it to float on every load (about 20 s on two CPU cores). So the first load writes a safetensors
+copy under the cache folder (``$BENCH_CACHE`` or ``~/.cache/llmrec-bench``), and later loads
+read that copy in about a second.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 ``constrained_beam_search`` runs the prompt once per sample, copies its key/value cache to the
 beams and then decodes one token per beam per step, so a sample costs one prompt pass plus the
-beams' answer tokens. It follows the scoring of transformers 5's beam search (keep the top
-2 x beams candidates, a finished title scores its summed log-probabilities divided by
-length ** length_penalty, the same early-stop heuristic), so its lists match ``stock_generate``,
-which calls ``model.generate`` with the tree as ``prefix_allowed_tokens_fn``.
+beams' answer tokens. It follows the scoring of transformers 5.25's beam search: it keeps the
+top 2 x beams candidates per step, a finished title scores its summed log-probabilities divided
+by length ** length_penalty, and the early-stop heuristic is the same. Its lists therefore match
+``stock_generate``, which calls ``model.generate`` with the tree as ``prefix_allowed_tokens_fn``.
 
 Generation from embeddings returns only new tokens, so both paths walk the tree from the
 answer's first token. A beam whose node allows nothing scores -inf and drops out.

@@ -53,7 +53,7 @@ class LLMRecommender(Recommender):
         self.last_rank_seconds = 0.0
         self._dataset_key: str | None = None
 
-    # What differs between the methods.
+    # The two hooks each method defines.
     def stages(self, config: LLMConfig) -> list[Stage]:
         raise NotImplementedError
 

@@ -1,10 +1,10 @@
 """Training stages and the batches each one feeds the model.
 
 A supervised stage (TALLRec, Pure-Item, Pure-Session, PFT-I, PFT-S) shows every history in one
-fixed ``HistoryFormat``. Patch pre-training shows every sample twice in its batch: once as text
-and once with each item independently compressed into an item patch (or, in the dropout variant,
-removed) with probability ``p = step / (total_steps - 1)``, so p is 0 at the first step and 1 at
-the last.
+fixed ``HistoryFormat``. Patch pre-training shows every sample twice in its batch, once as text
+and once compressed. In the compressed copy each item independently becomes an item patch (or,
+in the dropout variant, is removed) with probability ``p = step / (total_steps - 1)``, which is 0
+at the first step and 1 at the last.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Stage:
         return self.fmt is None
 
     def identity(self) -> dict:
-        """The settings that make this stage's checkpoint differ from another stage's."""
+        """Return the settings that make this stage's checkpoint differ from another stage's."""
         return {"format": repr(self.fmt), "dropout": self.dropout}
 
 

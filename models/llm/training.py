@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class StageStats:
-    """What a stage did: losses, steps and where its time went."""
+    """Statistics of one stage: losses, steps and where its time went."""
 
     steps: int = 0
     samples: int = 0

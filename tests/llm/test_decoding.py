@@ -94,8 +94,10 @@ def test_excluded_history_titles_are_not_returned(setup):
     excluded = excluded_titles(trie, histories, lengths)
     heat = trie.titles.index("Heat")
     # Sample 0 saw only one of the two "Heat" items, so the title stays allowed.
-    assert not excluded[0, heat] and excluded[1, heat]
-    assert excluded[0, trie.titles.index("Jaws")] and excluded[0, trie.titles.index("Alien")]
+    assert not excluded[0, heat]
+    assert excluded[1, heat]
+    assert excluded[0, trie.titles.index("Jaws")]
+    assert excluded[0, trie.titles.index("Alien")]
 
     embeds, mask = prompts(setup, histories, lengths, layout.tallrec_format())
     result = constrained_beam_search(setup[0], embeds, mask, trie, num_beams=12, excluded=excluded)

@@ -17,7 +17,7 @@ def test_pft_s_groups_counted_from_latest_item():
 
     # Ages 6..0: the latest two are text, the next two item patches, then sessions of two.
     assert kinds[0].tolist() == [SESSION_PATCH, SESSION_PATCH, SESSION_PATCH, ITEM_PATCH, ITEM_PATCH, TEXT, TEXT]
-    # The oldest group holds the single left-over item.
+    # The oldest group contains the single left-over item.
     assert groups[0].tolist() == [1, 0, 0, -1, -1, -1, -1]
     assert kinds[1].tolist() == [ITEM_PATCH, TEXT, TEXT] + [PADDING] * 4
 

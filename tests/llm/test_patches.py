@@ -76,7 +76,8 @@ def test_prompt_places_patches_and_labels_only_the_answer(smollm2):
         assert batch.attention_mask[row].sum() == batch.attention_mask[row, -batch.attention_mask[row].sum():].sum()
 
     text = tokenizer.decode(batch.token_ids[1][batch.attention_mask[1] == 1])
-    assert "<|history_start|>" in text and "<|item_sep|>Toy Story<|history_end|>" in text
+    assert "<|history_start|>" in text
+    assert "<|item_sep|>Toy Story<|history_end|>" in text
     assert "<|im_start|>assistant\nJaws 2<|im_end|>" in text
 
 

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "bench.commands.run",
     "bench.commands.reference",
     "bench.commands.compression",
+    "bench.commands.long_users",
 )
 
 

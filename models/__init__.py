@@ -1,0 +1,1 @@
+"""Model families of the benchmark: classic sequential baselines and LLM-based recommenders."""

@@ -73,7 +73,9 @@ def constrained_beam_search(
     """Decode ``num_beams`` titles per left-padded prompt, best first."""
     batch, device = inputs_embeds.shape[0], inputs_embeds.device
     prompt_positions = (attention_mask.cumsum(dim=1) - 1).clamp(min=0)
-    output = model(inputs_embeds=inputs_embeds, attention_mask=attention_mask, position_ids=prompt_positions, use_cache=True)
+    output = model(
+        inputs_embeds=inputs_embeds, attention_mask=attention_mask, position_ids=prompt_positions, use_cache=True, logits_to_keep=1
+    )
     cache = _returned_cache(output)
     cache.batch_repeat_interleave(num_beams)
     logits = output.logits[:, -1, :].float().repeat_interleave(num_beams, dim=0)  # (B * beams, V)

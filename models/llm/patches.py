@@ -65,7 +65,8 @@ class PatchEmbedder:
         ids = self.title_ids[items]  # (n, max_title_tokens)
         lengths = self.title_lengths[items]
         real = torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths[:, None]
-        vectors = embedding(ids) * real[:, :, None].to(embedding.weight.dtype)  # (n, max_title_tokens, d)
+        vectors = embedding(ids)  # (n, max_title_tokens, d)
+        vectors = vectors * real[:, :, None].to(vectors.dtype)
         return vectors.sum(dim=1) / lengths[:, None].to(vectors.dtype)
 
     def patches(self, embedding: torch.nn.Module, member_item: torch.Tensor, member_patch: torch.Tensor, n_patches: int) -> torch.Tensor:

@@ -161,7 +161,7 @@ class LLMRecommender(Recommender):
         self._parts = build_prompt_parts(self.tokenizer, dataset.prompt)
         self._titles = catalog_title_table(self.tokenizer, dataset.catalog)
         self._embedder = PatchEmbedder(self._titles)
-        self._trie = TitleTrie.build(self._titles, dataset.catalog.titles, self._parts.answer_end, self.model.get_input_embeddings().weight.shape[0])
+        self._trie = TitleTrie.build(self._titles, dataset.catalog.titles, self._parts.answer_end, self.model.config.vocab_size)
         self._dataset_key = dataset.cache_key + dataset.name
 
     def history_tokens(self, dataset: PreparedDataset, samples: SampleSet) -> tuple[int, int]:

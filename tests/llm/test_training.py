@@ -20,7 +20,7 @@ CONFIG = {
     "max_valid_samples": 8,
     "batch_size": 8,
     "micro_batch_size": 8,
-    "learning_rate": 2e-4,
+    "learning_rate": 5e-5,
     "item_text": 2,
     "session_size": 2,
     "eval_batch_size": 8,
@@ -71,9 +71,9 @@ def test_short_run_lowers_loss_and_ranks(method, ml100k, splits, run_folder):
 
 @pytest.mark.slow
 def test_patchrec_models_share_one_pretraining_checkpoint(run_folder):
+    # Relies on the five-method test above having trained both PatchRec models in this folder.
     stages = run_folder / "_stages"
-    if not (run_folder / "PatchRec-S").parent.exists():
-        pytest.fail("run the five-method test first")  # pytest runs this module in file order
+    assert (run_folder / "_stages").is_dir()
 
     pretraining = sorted(path.name for path in stages.iterdir() if path.name.startswith("ppt-"))
     assert len(pretraining) == 1

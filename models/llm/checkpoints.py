@@ -55,9 +55,13 @@ def load_stage(folder: Path, backbone: str, lora: bool, dtype: torch.dtype):
 
         model, tokenizer = load_backbone(backbone, dtype=dtype)
         model = PeftModel.from_pretrained(model, folder, is_trainable=True)
-    stats = StageStats(**json.loads((folder / STATS_FILE).read_text()))
+    stats = read_stage_stats(folder)
     log.info("reusing stage checkpoint %s (validation loss %.4f)", folder, stats.valid_loss_after)
     return model, tokenizer, stats
+
+
+def read_stage_stats(folder: Path) -> StageStats:
+    return StageStats(**json.loads((folder / STATS_FILE).read_text()))
 
 
 def start_model(backbone: str, lora: bool, rank: int, alpha: int, dtype: torch.dtype):

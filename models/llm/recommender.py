@@ -27,7 +27,7 @@ from bench.recommender import FitReport, Ranking, Recommender
 from models.llm import layout
 from models.llm.backbone import load_tokenizer_for
 from models.llm.beam import constrained_beam_search, excluded_titles
-from models.llm.checkpoints import is_finished, load_stage, save_stage, stage_folder, start_model
+from models.llm.checkpoints import is_finished, load_stage, read_stage_stats, save_stage, stage_folder, start_model
 from models.llm.config import LLMConfig
 from models.llm.layout import HistoryFormat
 from models.llm.patches import PatchEmbedder, TensorBatch
@@ -79,23 +79,27 @@ class LLMRecommender(Recommender):
         log.info("%s on %s: %d training and %d validation samples, K=%d", self.name, dataset.name, len(train), len(valid), config.history_len)
 
         report = FitReport()
-        parent = f"{dataset.name}:{dataset.cache_key}:{train.fingerprint()}:{valid.fingerprint()}"
+        folders = self._stage_folders(config, dataset, train, valid, workdir)
+        finished = [index for index, (_, folder) in enumerate(folders) if is_finished(folder)]
+        resume_from = max(finished, default=-1)  # load only the latest finished stage
         model = tokenizer = None
-        for stage in self.stages(config):
-            key = config.stage_key(stage.name, {"parent": parent, **stage.identity()})
-            folder = stage_folder(workdir, stage.name, key)
-            started = time.perf_counter()
-            if is_finished(folder):
+        for index, (stage, folder) in enumerate(folders):
+            if index < resume_from:
+                stats = read_stage_stats(folder)
+            elif index == resume_from:
                 model, tokenizer, stats = load_stage(folder, config.backbone, config.lora, _dtype(accelerator))
             else:
                 if model is None:
                     model, tokenizer = start_model(config.backbone, config.lora, config.lora_rank, config.lora_alpha, _dtype(accelerator))
+                started = time.perf_counter()
                 stats = self._train(stage, model, tokenizer, dataset, train, valid, config, accelerator)
+                stats.wall_seconds = time.perf_counter() - started
                 if accelerator.is_main_process:
                     save_stage(folder, accelerator.unwrap_model(model), tokenizer, stats)
                 accelerator.wait_for_everyone()
-            parent = key
-            report.stage_seconds[stage.name] = time.perf_counter() - started
+            # A reused stage reports the time it took when it was trained.
+            report.stage_seconds[stage.name] = stats.wall_seconds
+            report.extra[f"{stage.name}.reused"] = float(index <= resume_from)
             report.extra[f"{stage.name}.valid_loss_before"] = stats.valid_loss_before
             report.extra[f"{stage.name}.valid_loss_after"] = stats.valid_loss_after
             report.extra[f"{stage.name}.batch_preparation_share"] = stats.prepare_seconds / max(stats.seconds, 1e-9)
@@ -105,6 +109,15 @@ class LLMRecommender(Recommender):
         report.peak_memory_bytes = _peak_memory_bytes()
         self.report = report
         return report
+
+    def _stage_folders(self, config, dataset, train, valid, workdir) -> list[tuple[Stage, Path]]:
+        """Return each stage with its checkpoint folder, keyed by its settings and its parent stage."""
+        parent = f"{dataset.name}:{dataset.cache_key}:{train.fingerprint()}:{valid.fingerprint()}"
+        folders = []
+        for stage in self.stages(config):
+            parent = config.stage_key(stage.name, {"parent": parent, **stage.identity()})
+            folders.append((stage, stage_folder(workdir, stage.name, parent)))
+        return folders
 
     def _train(self, stage, model, tokenizer, dataset, train, valid, config, accelerator):
         parts = build_prompt_parts(tokenizer, dataset.prompt)

@@ -29,7 +29,8 @@ class StageStats:
 
     steps: int = 0
     samples: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # the training loop
+    wall_seconds: float = 0.0  # the whole stage, validation and data preparation included
     prepare_seconds: float = 0.0  # laying out batches and assembling patch embeddings
     train_losses: list[float] = field(default_factory=list)
     valid_loss_before: float = float("nan")

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bench.commands.reference",
     "bench.commands.compression",
     "bench.commands.long_users",
+    "bench.commands.analysis",
 )
 
 

@@ -8,6 +8,7 @@ reports can read the figure's data without decoding pixels. Each returns the fig
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def draw_bars(axes, panel: Panel) -> None:
         axes.bar_label(bars, labels=[f"{value:.3g}" for value in series.y], fontsize=7, padding=2)
     axes.set_xticks(range(len(panel.categories)), panel.categories)
     axes.margins(y=0.15)
+    axes.set_ylim(bottom=0)
 
 
 def save_figure(path: Path, panels: list[Panel], title: str = "") -> Figure:
@@ -97,7 +99,7 @@ def save_figure(path: Path, panels: list[Panel], title: str = "") -> Figure:
         axes.set_axisbelow(True)
         axes.legend(fontsize=8, frameon=False)
     if title:
-        figure.suptitle(title, fontsize=10)
+        figure.suptitle(textwrap.fill(title, 45 * len(panels)), fontsize=9)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,12 @@
 """One training stage: AdamW, cosine schedule with warm-up, loss on the answer tokens only.
 
 Works on one CPU or GPU and under ``accelerate launch``: each process takes every
-``num_processes``-th batch of the shared order, and gradients of the micro-batches accumulate
-until the configured batch size is reached.
+``num_processes``-th sample of each batch, and gradients of the micro-batches accumulate until
+the configured batch size is reached.
+
+NOTE: only the single-process CPU path has been run. With several processes each one divides
+its loss by its own answer-token count, so the averaged gradient weights processes equally
+rather than tokens.
 """
 
 from __future__ import annotations

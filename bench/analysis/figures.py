@@ -41,10 +41,12 @@ def suite_panels(suite: AnalysisSuite, points: list, records: list[ModelRecord])
     series = []
     for label, pairs in by_series.items():
         if suite.x == "history_len":
+            # K is the x value already; the note gives the compression ratio, as the paper's caption does.
             xs = [point.overrides["history_len"] for point, _ in pairs]
+            notes = [f"cr {r.compression_ratio:.2f}" if (r.compression_ratio or 1) > 1 else "" for _, r in pairs]
         else:
             xs = [record.compression_ratio for _, record in pairs]
-        notes = [point.label for point, _ in pairs]
+            notes = [point.label for point, _ in pairs]
         series.append(Series(label, xs, [record.metrics[suite.metric] for _, record in pairs], notes))
     return [Panel(suite.plot, suite.xlabel, suite.ylabel, series)]
 

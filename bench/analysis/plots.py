@@ -55,6 +55,9 @@ def colour_of(label: str, index: int) -> str:
 
 
 def draw_line(axes, panel: Panel, scatter: bool = False) -> None:
+    xs = sorted({x for series in panel.series for x in series.x})
+    if not scatter and 0 < len(xs) <= 12:
+        axes.set_xticks(xs)
     for index, series in enumerate(panel.series):
         style = {"linestyle": "none"} if scatter else {"linestyle": "-"}
         axes.plot(
@@ -93,6 +96,8 @@ def save_figure(path: Path, panels: list[Panel], title: str = "") -> Figure:
             draw_bars(axes, panel)
         else:
             draw_line(axes, panel, scatter=panel.kind == "scatter")
+        if all(y >= 0 for series in panel.series for y in series.y):
+            axes.set_ylim(bottom=0)
         axes.set_xlabel(panel.xlabel)
         axes.set_ylabel(panel.ylabel)
         axes.grid(True, axis="y", linestyle=":", linewidth=0.8)

@@ -10,12 +10,14 @@ from pathlib import Path
 from tabulate import tabulate
 
 from bench.commands.datasets import positive_int
+from bench.commands.run import parse_settings
 from bench.data import load_dataset
 from bench.errors import ConfigError
 from bench.longusers.plan import LongUserPlan, PlanSettings, estimate_plan
 from bench.longusers.prompts import METHODS, PromptCounter, load_backbone_tokenizer, long_user_samples
 from bench.memory import BUILTIN_ARCHITECTURES, DTYPE_BYTES, format_bytes, load_architecture, parse_memory_size
 from bench.profiles import PROFILES, get_profile
+from bench.runner.execute import subsample
 from bench.runner.files import write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,11 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--profile", choices=sorted(PROFILES), help="training and test subsample sizes for scoring (default: cpu without CUDA)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder; default: a dated folder in reports/long-users/")
     parser.add_argument("--seed", type=int, default=2025, help="seed for subsamples and training (default 2025)")
+    parser.add_argument("--test-samples", type=positive_int, metavar="N", help="score on a seeded subsample of N test samples")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="llm.KEY=VALUE",
+        help="override an LLM training setting when scoring, e.g. llm.max_train_samples=64 (repeatable)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -113,9 +120,13 @@ def score(args, plan: LongUserPlan, dataset, samples, counter) -> int:
     from bench.longusers.score import score_methods, write_outputs
 
     profile = get_profile(args.profile)
+    classic, llm = parse_settings(args.set)
+    if classic:
+        raise ConfigError("long-users scores LLM methods only; use --set llm.KEY=VALUE")
     out = args.out or Path("reports") / "long-users" / f"{datetime.now():%Y%m%d-%H%M%S}-{dataset.name}-{profile.name}"
     write_json_atomic(out / "plan.json", plan.as_dict())
-    rows = score_methods(plan, dataset, samples, counter, profile, args.backbone, args.seed, out)
+    test = subsample(samples, args.test_samples, args.seed)
+    rows = score_methods(plan, dataset, test, counter, profile, args.backbone, args.seed, out, llm)
     caption = (
         f"Long users of {dataset.name} (>= {args.min_interactions} interactions), K per method under "
         f"{format_bytes(plan.settings.budget_bytes)} ({plan.mode}); profile {profile.name}"

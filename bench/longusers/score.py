@@ -29,6 +29,7 @@ def score_methods(
     backbone: str,
     seed: int,
     out: Path,
+    llm_overrides: dict | None = None,
 ) -> list[dict]:
     """Fit and score every method with a K of at least 1; return one table row per method."""
     test = subsample(test, profile.test_samples, seed)
@@ -41,7 +42,7 @@ def score_methods(
         if method.history_len == 0:
             log.warning("%s: not even one history item fits the budget; not scored", method.method)
             continue
-        record = score_one(method.method, method.history_len, plan, dataset, train, valid, test, profile, backbone, seed, out)
+        record = score_one(method.method, method.history_len, plan, dataset, train, valid, test, profile, backbone, seed, out, llm_overrides or {})
         fmt = method_format(method.method, plan.settings.item_text, plan.settings.session_size)
         rows.append(
             {
@@ -58,7 +59,7 @@ def score_methods(
     return rows
 
 
-def score_one(method, history_len, plan, dataset, train, valid, test, profile, backbone, seed, out) -> ModelRecord:
+def score_one(method, history_len, plan, dataset, train, valid, test, profile, backbone, seed, out, llm_overrides) -> ModelRecord:
     """Fit one method at ``history_len`` (resuming a finished one) and rank the test samples."""
     workdir = Path(out) / "models" / f"{method}-K{history_len}"
     record = load_record(workdir)
@@ -68,6 +69,7 @@ def score_one(method, history_len, plan, dataset, train, valid, test, profile, b
 
     overrides = {
         **profile.llm,
+        **llm_overrides,
         "history_len": history_len,
         "item_text": plan.settings.item_text,
         "session_size": plan.settings.session_size,

@@ -181,7 +181,7 @@ def estimate_decoding_memory(
     mask = batch_size * prompt_tokens * prompt_tokens
     prompt = DecodingMemory(parameters, prompt_positions * kv_position, prompt_logits, layer + mask, "prompt")
 
-    # Decoding: the cache copied to every beam and grown by the answer, plus float32 beam scores.
+    # Decoding: the cache copied to every beam and grown by the generated title, plus float32 beam scores.
     decoded_positions = beams * (prompt_tokens + answer_tokens)
     step = beams * (LAYER_COPIES_HIDDEN * arch.hidden_size + LAYER_COPIES_INTERMEDIATE * arch.intermediate_size) * size
     scores = beams * vocab * SCORE_BYTES * SCORE_COPIES

@@ -73,8 +73,8 @@ def test_estimate_by_hand():
 
 
 def test_estimate_prompt_phase_by_hand():
-    # One beam: decoding holds 2 x 8 x 32 = 512 cache bytes and 2 x 40 x 4 + 2 x 13 x 16 = 736 of
-    # activations, while the prompt pass holds 320 cache bytes, 520 of logits and
+    # One beam: decoding takes 2 x 8 x 32 = 512 cache bytes and 2 x 40 x 4 + 2 x 13 x 16 = 736 of
+    # activations, while the prompt pass takes 320 cache bytes, 520 of logits and
     # 10 x 40 x 4 + 2 x 25 = 1,650 of activations (one layer and the padding mask).
     memory = estimate_decoding_memory(TINY, prompt_tokens=5, answer_tokens=3, batch_size=2, num_beams=1, dtype="fp32")
     assert memory.phase == "prompt"

@@ -41,7 +41,7 @@ def suite_panels(suite: AnalysisSuite, points: list, records: list[ModelRecord])
     series = []
     for label, pairs in by_series.items():
         if suite.x == "history_len":
-            # K is the x value already; the note gives the compression ratio, as the paper's caption does.
+            # K is the x value already, so the note gives the compression ratio.
             xs = [point.overrides["history_len"] for point, _ in pairs]
             notes = [f"cr {r.compression_ratio:.2f}" if (r.compression_ratio or 1) > 1 else "" for _, r in pairs]
         else:

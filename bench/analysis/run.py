@@ -1,8 +1,8 @@
 """Run an analysis suite: expand its series into model settings, fit and score each, tabulate and plot.
 
 Every point's folder sits in ``OUT/models/``, so stage checkpoints (``OUT/models/_stages``) and
-finished points are shared by all suites written to the same ``OUT``: patch pre-training runs
-once for PatchRec-I, PatchRec-S and patch pre-training alone, and TALLRec at the suite's K once
+finished points are shared by all suites written to the same ``OUT``. Patch pre-training runs
+once for PatchRec-I, PatchRec-S and patch pre-training alone. TALLRec at the suite's K runs once
 for every suite that shows it.
 """
 
@@ -42,7 +42,7 @@ COLUMNS = [
 
 @dataclass
 class AnalysisRequest:
-    """What the user asked for; ``None`` means the suite's or profile's value."""
+    """The settings of one ``bench analyze`` call; ``None`` means the suite's or profile's value."""
 
     suite: str
     dataset: str | None = None

@@ -2,7 +2,7 @@
 
 An analysis suite differs from a table suite (``bench run``) in that one model appears several
 times with different settings. Each ``[[series]]`` is one line, point set or bar colour of the
-figure; it names a model (or several, for a figure with one group per model), fixed overrides and
+figure. It names a model (or several, for a figure with one group per model), fixed overrides and
 optionally one LLM option to vary over ``values``. ``smoke_values`` replace ``values`` under the
 smoke profile, whose K is short. ``match_tokens = "SERIES"`` gives a series one point per point of
 SERIES, with the history length whose text tokens come closest to that point's history tokens.
@@ -22,7 +22,7 @@ X_AXES = ("history_len", "compression_ratio", "method", "metric", "point")
 SUITE_KEYS = {"description", "dataset", "history_len", "plot", "x", "xlabel", "ylabel", "metric", "metrics", "series", "paper"}
 SERIES_KEYS = {"label", "method", "methods", "vary", "values", "smoke_values", "overrides", "match_tokens"}
 METRICS = ("HR@10", "NDCG@10", "HR@20", "NDCG@20")
-# Short names of varied options in figure labels, as the paper writes them.
+# Short names of varied options in figure labels: K items, M text items, sessions of L items.
 OPTION_SYMBOLS = {"history_len": "K", "item_text": "M", "session_size": "L"}
 
 
@@ -50,7 +50,7 @@ class AnalysisSuite:
     metric: str
     metrics: tuple[str, ...]
     series: tuple[SeriesSpec, ...]
-    paper: str = ""  # where the paper shows the same comparison
+    paper: str = ""  # the figure or table of the PatchRec paper (Liao et al., SIGIR 2025) with the same comparison
 
     def values_of(self, series: SeriesSpec, smoke: bool) -> tuple[int, ...]:
         return series.smoke_values if smoke and series.smoke_values else series.values

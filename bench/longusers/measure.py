@@ -1,7 +1,7 @@
 """The CUDA path of the long-history plan: K chosen by measured peak memory of real decoding.
 
 For each candidate K the batch of the ``batch_size`` samples with the longest prompts is decoded
-with ``constrained_beam_search``; the K fits when decoding finishes without running out of memory
+with ``constrained_beam_search``. The K fits when decoding finishes without running out of memory
 and the allocator's peak stays within the budget. Weights do not change memory, so a built-in
 architecture without weights (``llama-3.2-1b``) is measured with randomly initialised weights.
 

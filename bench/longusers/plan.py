@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlanSettings:
-    """What the search holds fixed: the budget, the decoding shape and the methods' layouts."""
+    """Settings the search keeps fixed: the budget, the decoding shape and the methods' layouts."""
 
     budget_bytes: int
     batch_size: int = 16
@@ -76,7 +76,7 @@ def largest_fitting(upper: int, fits: Callable[[int], bool]) -> int:
     """Return the largest K in [1, upper] with ``fits(K)``, or 0; ``fits`` must be monotone."""
     if fits(upper):
         return upper
-    low, high = 0, upper  # fits(low) holds (or low == 0), fits(high) does not
+    low, high = 0, upper  # fits(low) is true (or low == 0), fits(high) is false
     while high - low > 1:
         middle = (low + high) // 2
         if fits(middle):

@@ -27,7 +27,7 @@ METHODS = ("TALLRec", "PatchRec-I", "PatchRec-S")
 
 # The layout of Meta's Llama 3.x instruct chat template, with its default dates. The tokenizer
 # bundled for token counts has no chat template, and without one the prompt would be shorter
-# than what Llama-3.2-1B-Instruct sees by its header tokens.
+# than Llama-3.2-1B-Instruct's input by its header tokens.
 LLAMA3_CHAT_TEMPLATE = (
     "{{ bos_token }}{% for message in messages %}"
     "<|start_header_id|>{{ message['role'] }}<|end_header_id|>\n\n"
@@ -47,7 +47,7 @@ def method_format(method: str, item_text: int, session_size: int) -> HistoryForm
 def load_backbone_tokenizer(backbone: str):
     """Load the tokenizer of ``backbone`` with the three history markers added.
 
-    A built-in architecture name uses the tokenizer that ``bench.tokenizers`` bundles for it; any
+    A built-in architecture name uses the tokenizer that ``bench.tokenizers`` bundles for it. Any
     other backbone (``smollm2``, a model folder) uses the tokenizer the LLM methods train with.
     """
     if backbone in BUILTIN_ARCHITECTURES and backbone != "smollm2":
@@ -106,7 +106,7 @@ class PromptCounter:
 
     @property
     def answer_tokens(self) -> int:
-        """Decoding steps of the longest answer: the longest title and its end token."""
+        """Decoding steps of the longest generated title: its tokens and the end token."""
         return int(self.titles.lengths.max()) + 1
 
     def prompt_lengths(self, samples: SampleSet, history_len: int, fmt: HistoryFormat) -> np.ndarray:

@@ -81,7 +81,9 @@ def draw_bars(axes, panel: Panel) -> None:
             xs.append(positions[category] - 0.4 + width * (sharing[category].index(series.label) + 0.5))
             widths.append(width)
         bars = axes.bar(xs, series.y, width=widths, color=colour_of(series.label, index), label=series.label, edgecolor="black", linewidth=0.6)
-        axes.bar_label(bars, labels=[f"{value:.3g}" for value in series.y], fontsize=7, padding=2)
+        notes = series.notes or [""] * len(series.y)
+        labels = [f"{value:.3g}\n{note}" if note else f"{value:.3g}" for value, note in zip(series.y, notes)]
+        axes.bar_label(bars, labels=labels, fontsize=7, padding=2)
     axes.set_xticks(range(len(panel.categories)), panel.categories)
     axes.margins(y=0.15)
     axes.set_ylim(bottom=0)

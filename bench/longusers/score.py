@@ -87,14 +87,14 @@ def write_outputs(out: Path, rows: list[dict], caption: str) -> Path:
     """Write the table and the two-panel figure (HR@20, inference time per sample)."""
     out = Path(out)
     write_table(out, "long-users", COLUMNS, rows, caption)
-    methods = [row["method"] for row in rows]
-    accuracy = [Series(row["method"], [row["method"]], [row["HR@20"]]) for row in rows]
-    speed = [Series(row["method"], [row["method"]], [row["seconds_per_sample"]]) for row in rows]
+    categories = [f"{row['method']}\nK={row['K']}" for row in rows]
+    accuracy = [Series(row["method"], [category], [row["HR@20"]]) for row, category in zip(rows, categories)]
+    speed = [Series(row["method"], [category], [row["seconds_per_sample"]]) for row, category in zip(rows, categories)]
     save_figure(
         out / "long-users.png",
         [
-            Panel("bars", "method (K items of history)", "HR@20", accuracy, categories=methods),
-            Panel("bars", "method (K items of history)", "inference time per sample (s)", speed, categories=methods),
+            Panel("bars", "method and its history length K", "HR@20", accuracy, categories=categories),
+            Panel("bars", "method and its history length K", "inference time per sample (s)", speed, categories=categories),
         ],
         title=caption,
     )

@@ -159,7 +159,9 @@ def title_lengths(dataset: PreparedDataset, backbone: str) -> np.ndarray:
 
 def inference_format(model: str, overrides: dict, dataset: PreparedDataset):
     session_size = overrides.get("session_size") or load_recipe(dataset.name).paper.get("session_size", 5)
-    formats = method_formats(overrides.get("item_text", 5), session_size)
+    from models.llm.config import LLMConfig
+
+    formats = method_formats(overrides.get("item_text", LLMConfig.item_text), session_size)
     if model not in formats:
         raise ConfigError(f"match_tokens needs an LLM method with a history format; {model!r} has none")
     return formats[model]

@@ -43,7 +43,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--max-history", type=positive_int, metavar="K", help="search K only up to this many items (default: the longest sequence)")
     parser.add_argument("--estimate", action="store_true", help="use the memory model even where CUDA is available")
     parser.add_argument("--plan", action="store_true", help="print the K chosen for each method and stop")
-    parser.add_argument("--json", action="store_true", help="with --plan, print the plan as JSON")
+    parser.add_argument("--json", action="store_true", help="print the plan (with --plan) or the plan and the scores as JSON")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="training and test subsample sizes for scoring (default: cpu without CUDA)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder; default: a dated folder in reports/long-users/")
     parser.add_argument("--seed", type=int, default=2025, help="seed for subsamples and training (default 2025)")
@@ -80,7 +80,8 @@ def run(args) -> int:
         print(json.dumps(plan.as_dict(), indent=2) if args.json else describe_plan(plan, dataset.name, args.min_interactions))
         return 0
 
-    print(describe_plan(plan, dataset.name, args.min_interactions))
+    if not args.json:
+        print(describe_plan(plan, dataset.name, args.min_interactions))
     return score(args, plan, dataset, samples, counter)
 
 
@@ -132,6 +133,9 @@ def score(args, plan: LongUserPlan, dataset, samples, counter) -> int:
         f"{format_bytes(plan.settings.budget_bytes)} ({plan.mode}); profile {profile.name}"
     )
     figure = write_outputs(out, rows, caption)
+    if args.json:
+        print(json.dumps({"plan": plan.as_dict(), "rows": rows, "folder": str(out)}, indent=2))
+        return 0
     print(f"\n{tabulate([[r[c] for c in ('method', 'K', 'input_tokens', 'HR@20', 'seconds_per_sample')] for r in rows], headers=['method', 'K', 'input tokens', 'HR@20', 's/sample'], floatfmt='.4f')}")
     print(f"\nTable and figure: {out} ({figure.name})")
     return 0

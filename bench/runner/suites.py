@@ -25,17 +25,24 @@ class Suite:
 
 
 def available_suites() -> list[str]:
-    return sorted(path.stem for path in SUITE_DIR.glob("*.toml"))
+    """Return the suites `bench run` takes; files with a ``plot`` key belong to `bench analyze`."""
+    return sorted(path.stem for path in SUITE_DIR.glob("*.toml") if "plot" not in _read(path))
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML ({error})") from error
 
 
 def load_suite(name: str) -> Suite:
     path = SUITE_DIR / f"{name}.toml"
     if not path.is_file():
         raise ConfigError(f"unknown suite {name!r}; choose from: {', '.join(available_suites())}")
-    try:
-        content = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML ({error})") from error
+    content = _read(path)
+    if "plot" in content:
+        raise ConfigError(f"{name} is an analysis suite; run it with `bench analyze {name}`")
 
     problems = [f"unknown key {key!r}" for key in content if key not in SUITE_KEYS]
     for required in ("dataset", "history_len", "models"):

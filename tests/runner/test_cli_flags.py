@@ -33,3 +33,9 @@ def test_unknown_model_is_one_line(capsys, tmp_path):
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1
     assert "unknown model 'NoSuchRec'; choose from: GRU4Rec, Caser, SASRec" in error[0]
+
+
+def test_analysis_suite_points_to_analyze(capsys):
+    assert main(["run", "--suite", "same-items"]) == 2
+
+    assert "same-items is an analysis suite; run it with `bench analyze same-items`" in capsys.readouterr().err

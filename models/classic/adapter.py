@@ -2,9 +2,9 @@
 
 RecBole models are built here from an explicit settings dict (never from the command line, see
 ``recbole_compat.IsolatedConfig``) and fed the pipeline's own samples instead of RecBole's own
-splitting. Item codes are shifted by one, because RecBole reserves id 0 for padding; histories
-keep the pipeline's order (oldest first, right-padded) and are cut to the latest ``max_seq_length``
-items, which is the layout RecBole's sequential models expect.
+splitting. Item codes are shifted by one, because RecBole reserves id 0 for padding. Histories
+keep the pipeline's order (oldest first, right-padded) and are cut to the latest
+``max_seq_length`` items, which is the layout RecBole's sequential models expect.
 """
 
 from __future__ import annotations

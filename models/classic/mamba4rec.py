@@ -11,8 +11,8 @@ and from the pure-PyTorch ``mambapy`` otherwise. Both modules hold the same para
 (``in_proj``, ``conv1d``, ``x_proj``, ``dt_proj``, ``A_log``, ``D``, ``out_proj``) for the same
 settings, so a checkpoint written by one loads into the other.
 
-NOTE: on the CPU, mambapy's parallel scan dominates the cost. It materialises several
-(batch, length, 2 * hidden, d_state) tensors; on 2 shared cores one block measured about 50 ms
+NOTE: on the CPU, mambapy's parallel scan dominates the cost, because it materialises several
+(batch, length, 2 * hidden, d_state) tensors. On 2 shared cores one block measured about 50 ms
 per sample at length 64, so an ML-100K epoch takes tens of minutes. A hand-written sequential
 scan was no faster there.
 """

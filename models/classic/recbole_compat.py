@@ -1,7 +1,7 @@
 """Shims that let RecBole 1.2.1 models run on the current stack, and safe checkpoint files.
 
-Each shim names the RecBole behaviour it works around; all were checked against RecBole 1.2.1
-(the version pinned in ``constraints.txt``) and can go when an upstream release changes it:
+Each shim names the RecBole behaviour it works around. All were checked against RecBole 1.2.1
+(the version pinned in ``constraints.txt``), and each can go when an upstream release changes it:
 
 - ``Config._load_cmd_line`` reads every ``--key=value`` argument of ``sys.argv`` and lets it
   override the explicit config dict, so ``bench`` flags would leak into a model. ``IsolatedConfig``

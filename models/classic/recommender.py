@@ -188,7 +188,7 @@ class ClassicRecommender(Recommender):
         finished = json.loads(marker.read_text())
         if finished.get("fingerprint") != fingerprint:
             logger.warning(
-                "%s: %s holds a checkpoint for other settings or samples; retraining and replacing it",
+                "%s: the checkpoint in %s was trained with other settings or samples; retraining and replacing it",
                 self.name, workdir,
             )
             return None

@@ -1,6 +1,6 @@
 """Hyper-parameters of the classic models: YAML defaults per model, checked overrides on top.
 
-``configs/training.yaml`` holds the training-loop settings shared by all models and
+``configs/training.yaml`` contains the training-loop settings shared by all models and
 ``configs/<model>.yaml`` the model's own (RecBole key names). Overrides come from the command
 line or a run profile, so string values are converted to the type of the default they replace.
 """

@@ -2,7 +2,7 @@
 
 A title's embedding is the mean of the encoder's last hidden states over the title's tokens
 (attention mask applied), the pooling all-MiniLM-L6-v2 was trained with. Embeddings are not
-normalised, so the trainable projection sees their scale.
+normalised, so the trainable projection receives their scale.
 """
 
 from __future__ import annotations

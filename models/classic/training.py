@@ -1,9 +1,9 @@
 """The training loop for RecBole sequential models on the pipeline's samples.
 
-This loop replaces RecBole's ``Trainer`` (which needs RecBole's own data loaders and evaluator):
-Adam on ``model.calculate_loss`` over shuffled training samples (in batches of similar history
-length unless ``length_buckets`` is off), then after every epoch a full
-ranking of the validation samples scored with ``bench.metrics``. The state with the best validation
+This loop replaces RecBole's ``Trainer``, which needs RecBole's own data loaders and evaluator.
+Each epoch runs Adam on ``model.calculate_loss`` over the shuffled training samples (in batches
+of similar history length unless ``length_buckets`` is off). After every epoch the validation
+samples are ranked over all items and scored with ``bench.metrics``. The state with the best validation
 NDCG@10 is kept, and training stops after ``patience`` epochs without improvement.
 """
 

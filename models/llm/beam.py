@@ -77,7 +77,7 @@ def constrained_beam_search(
         inputs_embeds=inputs_embeds, attention_mask=attention_mask, position_ids=prompt_positions, use_cache=True, logits_to_keep=1
     )
     if output.logits.shape[-1] != trie.vocab_size:
-        raise ValueError(f"the model has {output.logits.shape[-1]} logits but the title tree was built for {trie.vocab_size}; rebuild it")
+        raise ValueError(f"the model has {output.logits.shape[-1]} logits but the title tree was built for {trie.vocab_size}; build the tree with this model's vocabulary size")
     cache = _returned_cache(output)
     cache.batch_repeat_interleave(num_beams)
     logits = output.logits[:, -1, :].float().repeat_interleave(num_beams, dim=0)  # (B * beams, V)

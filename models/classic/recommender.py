@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from bench.data.types import PreparedDataset, SampleSet
-from bench.errors import ConfigError
+from bench.errors import ConfigError, DataError
 from bench.metrics import first_match_ranks, ndcg_at
 from bench.recommender import FitReport, Ranking, Recommender
 from models.classic.adapter import DatasetView, ItemText, SampleTensors, build_config, to_sample_tensors
@@ -108,6 +108,11 @@ class ClassicRecommender(Recommender):
         return Ranking.from_items(dataset.catalog, items)
 
     def _train(self, dataset: PreparedDataset, train: SampleSet, valid: SampleSet, workdir: Path, fingerprint: str) -> FitReport:
+        if len(train) == 0 or len(valid) == 0:
+            raise DataError(
+                f"{self.name} needs training and validation samples, got {len(train)} and {len(valid)}; "
+                "check the dataset's split or the history length"
+            )
         train_tensors = self._tensors(train)
         valid_tensors = self._tensors(valid)
         valid_titles = [dataset.catalog.titles[code] for code in valid.targets.tolist()]

@@ -7,7 +7,7 @@ import pytest
 import torch
 from recbole.model.abstract_recommender import SequentialRecommender
 
-from bench.errors import ConfigError
+from bench.errors import ConfigError, DataError
 from models.classic import MODEL_NAMES, ClassicRecommender
 from models.classic.recommender import CHECKPOINT_FILE, FINISHED_FILE
 
@@ -97,3 +97,13 @@ def test_exclude_history_applies_to_ranking(tiny_dataset, tmp_path):
 def test_rank_before_fit_rejected(tiny_dataset):
     with pytest.raises(ConfigError, match="call fit"):
         ClassicRecommender("SASRec").rank(tiny_dataset, tiny_dataset.samples("test", 8))
+
+
+def test_fit_rejects_empty_validation(tiny_dataset, tmp_path):
+    valid = tiny_dataset.samples("valid", history_len=8)
+    empty = valid.subset(np.array([], dtype=np.int64))
+
+    with pytest.raises(DataError, match="got .* and 0"):
+        ClassicRecommender("SASRec", dict(TINY_SETTINGS)).fit(
+            tiny_dataset, tiny_dataset.samples("train", 8), empty, tmp_path
+        )

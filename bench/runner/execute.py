@@ -125,6 +125,7 @@ def describe_samples(samples: SharedSamples, profile: Profile) -> dict:
         "test": len(samples.test),
         "test_fingerprint": samples.test.fingerprint(),
         "classic_train_samples": profile.classic_train_samples,
+        "classic_train_samples_by_model": profile.classic_train_samples_by_model,
         "llm_max_train_samples": profile.llm.get("max_train_samples"),
     }
 
@@ -153,7 +154,8 @@ def run_one_model(name: str, config: dict, profile: Profile, dataset: PreparedDa
 
     train = samples.train
     if spec.family == CLASSIC:
-        train = subsample(train, profile.classic_train_samples, config["seed"])
+        size = profile.classic_train_samples_by_model.get(name, profile.classic_train_samples)
+        train = subsample(train, size, config["seed"])
 
     log.info("%s: fitting on %d training samples, then ranking %d test samples", name, len(train), len(samples.test))
     started = time.perf_counter()

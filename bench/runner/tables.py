@@ -82,7 +82,7 @@ def write_tables(folder: Path, name: str, rows: list[dict], caption: str) -> dic
     cells = _formatted(rows)
     paths = {fmt: folder / f"{name}.{fmt}" for fmt in ("md", "csv", "tex", "json")}
 
-    markdown = f"{caption}\n\n" + tabulate(cells, headers=headers, tablefmt="github") + f"\n\n{MARKS_NOTE}\n"
+    markdown = f"{caption}\n\n" + tabulate(cells, headers=headers, tablefmt="github", disable_numparse=True) + f"\n\n{MARKS_NOTE}\n"
     write_text_atomic(paths["md"], markdown)
 
     buffer = io.StringIO()
@@ -91,7 +91,7 @@ def write_tables(folder: Path, name: str, rows: list[dict], caption: str) -> dic
     writer.writerows([[("" if value is None else value) for value in row.values()] for row in rows])
     write_text_atomic(paths["csv"], buffer.getvalue())
 
-    latex = tabulate(cells, headers=headers, tablefmt="latex_booktabs").replace("†", r"\dag{}")
+    latex = tabulate(cells, headers=headers, tablefmt="latex_booktabs", disable_numparse=True).replace("†", r"\dag{}")
     write_text_atomic(paths["tex"], f"% {caption}\n% {MARKS_NOTE}\n{latex}\n")
 
     write_text_atomic(paths["json"], json.dumps({"caption": caption, "rows": rows}, indent=2, ensure_ascii=False) + "\n")
@@ -102,4 +102,4 @@ def summary_table(rows: list[dict]) -> str:
     """Return the one-screen summary: accuracy, CR and cost columns only."""
     keys = ["Model", "Sig.", *METRICS, "CR", "Train (s)", "Inference (s/sample)", "Test samples"]
     trimmed = [{key: row[key] for key in keys} for row in rows]
-    return tabulate(_formatted(trimmed), headers=keys, tablefmt="simple")
+    return tabulate(_formatted(trimmed), headers=keys, tablefmt="simple", disable_numparse=True)

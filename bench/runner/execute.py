@@ -171,7 +171,10 @@ def model_overrides(family: str, name: str, config: dict, profile: Profile) -> d
     """Merge settings, later ones winning: profile, suite per-model, then the command line."""
     overrides = dict(profile.classic if family == CLASSIC else profile.llm)
     if family == CLASSIC:
-        overrides["max_seq_length"] = config["history_len"]
+        from models.classic.settings import default_settings
+
+        # Histories hold at most K items; a model that reads fewer by default (Caser) keeps its own.
+        overrides["max_seq_length"] = min(config["history_len"], default_settings(name)["max_seq_length"])
     else:
         overrides["history_len"] = config["history_len"]
     overrides.update(config["model_overrides"].get(name, {}))

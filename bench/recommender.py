@@ -32,7 +32,7 @@ class Ranking:
 
 @dataclass
 class FitReport:
-    """What fitting cost: seconds per stage and peak memory in bytes (0 where not measured)."""
+    """Cost of fitting: seconds per stage and peak memory in bytes (0 where not measured)."""
 
     stage_seconds: dict[str, float] = field(default_factory=dict)
     peak_memory_bytes: int = 0
@@ -57,7 +57,7 @@ class Recommender(ABC):
         """Return the top ``top_k`` recommendations for every sample, best first."""
 
     def history_tokens(self, dataset: PreparedDataset, samples: SampleSet) -> tuple[int, int] | None:
-        """Return (history tokens as text, history tokens as the model sees them), or None.
+        """Return (history tokens as text, history tokens as the model receives them), or None.
 
         Only LLM methods have a compression ratio; classic models return None.
         """

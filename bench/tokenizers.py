@@ -1,4 +1,4 @@
-"""Tokenizers by name: ``smollm2`` (the default backbone), ``llama-3.2`` (the paper's), or a path."""
+"""Tokenizers by name: ``smollm2`` (the default backbone), ``llama-3.2`` (the backbone tokenizer of PatchRec, SIGIR 2025), or a path."""
 
 from __future__ import annotations
 

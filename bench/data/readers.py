@@ -81,8 +81,8 @@ def read_movielens_1m(ratings_file: Path, movies_file: Path) -> RawSource:
 def read_goodreads(interaction_file: Path, book_file: Path) -> RawSource:
     """Read UCSD Book Graph JSON lines: interactions (user_id, book_id, rating, date_added), books.
 
-    NOTE: the reader parses one JSON object a line in Python; a full Book Graph dump (over 200M
-    lines) takes hours, so point it at a genre subset or a pre-filtered file.
+    NOTE: the reader parses one JSON object a line in Python. A full Book Graph dump has over 200M
+    lines and would take hours, so point it at a genre subset or a pre-filtered file.
     """
     records = []
     for line_number, record in _json_lines(interaction_file):

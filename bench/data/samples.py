@@ -39,7 +39,7 @@ def build_samples(sequences: SequenceTable, split: str, history_len: int) -> Sam
 
 
 def _gather_histories(items: np.ndarray, targets: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    # Row i holds items[targets[i] - lengths[i] : targets[i]], oldest first, then PAD.
+    # Row i contains items[targets[i] - lengths[i] : targets[i]], oldest first, then PAD.
     columns = np.arange(width, dtype=np.int64)
     source = (targets - lengths)[:, None] + columns[None, :]
     valid = columns[None, :] < lengths[:, None]

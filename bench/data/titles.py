@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _TRAILING_YEAR = re.compile(r"\s*\(\d{4}\)\s*$")
-# A trailing parenthesised group holds an alternative or original-language title.
+# A trailing parenthesised group contains an alternative or original-language title.
 _TRAILING_ALTERNATIVE = re.compile(r"\s*\([^()]*\)\s*$")
 # Anchored at the end, so ", An" is never read as ", A" followed by "n".
 _TRAILING_ARTICLE = re.compile(r"^(?P<rest>.+), (?P<article>The|An|A)$")

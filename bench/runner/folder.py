@@ -54,7 +54,7 @@ def _check_matching(folder: Path, digest: str) -> None:
         from bench.errors import ConfigError
 
         raise ConfigError(
-            f"{folder} holds a run with a different configuration; choose another --out or delete that folder"
+            f"{folder} contains a run with a different configuration; choose another --out or delete that folder"
         )
 
 

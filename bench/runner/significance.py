@@ -1,7 +1,7 @@
 """Paired significance tests over the shared test samples, like the star in Table 2 of PatchRec (SIGIR 2025).
 
 Each method's per-sample NDCG@20 is compared with TALLRec's and with the best classic model's
-(by mean NDCG@20) by a two-sided paired t-test; ``ALPHA`` decides the mark.
+(by mean NDCG@20) by a two-sided paired t-test. A p-value below ``ALPHA`` earns the mark.
 """
 
 from __future__ import annotations

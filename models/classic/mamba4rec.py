@@ -11,10 +11,13 @@ and from the pure-PyTorch ``mambapy`` otherwise. Both modules hold the same para
 (``in_proj``, ``conv1d``, ``x_proj``, ``dt_proj``, ``A_log``, ``D``, ``out_proj``) for the same
 settings, so a checkpoint written by one loads into the other.
 
-NOTE: on the CPU, mambapy's parallel scan dominates the cost, because it materialises several
-(batch, length, 2 * hidden, d_state) tensors. On 2 shared cores one block measured about 50 ms
-per sample at length 64, so an ML-100K epoch takes tens of minutes. A hand-written sequential
-scan was no faster there.
+Only the last history position is scored, so with mambapy the last layer computes its block's
+output at that position alone (``mamba_last_position``): the same values and gradients as running
+the parallel scan over every position and picking the last, in fewer passes over memory. Earlier
+layers, when ``num_layers`` > 1, and mamba-ssm's CUDA kernel run over every position.
+
+NOTE: on the CPU, the decay tensor (batch, positions, 2 * hidden, d_state) still dominates the
+cost, so Mamba4Rec remains the slowest classic model per training step there.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from recbole.model.abstract_recommender import SequentialRecommender
 from mambapy.mamba import MambaBlock, MambaConfig
 from recbole.model.layers import FeedForward
 from torch import nn
+
+from models.classic.mamba_last_position import mamba_last_position
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +59,22 @@ class MambaLayer(nn.Module):
         self.residual = residual
 
     def forward(self, states: torch.Tensor) -> torch.Tensor:
+        """Return the layer output at every position: (batch, positions, hidden)."""
         mixed = self.dropout(self.mamba(states))
         if self.residual:
             mixed = mixed + states
+        return self.feed_forward(self.LayerNorm(mixed))
+
+    def forward_last(self, states: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Return the layer output at position ``lengths - 1`` only: (batch, hidden)."""
+        rows = torch.arange(states.shape[0], device=states.device)
+        if isinstance(self.mamba, MambaBlock):
+            mixed = mamba_last_position(self.mamba, states, lengths)
+        else:
+            mixed = self.mamba(states)[rows, lengths - 1]
+        mixed = self.dropout(mixed)
+        if self.residual:
+            mixed = mixed + states[rows, lengths - 1]
         return self.feed_forward(self.LayerNorm(mixed))
 
 
@@ -99,10 +117,10 @@ class Mamba4Rec(SequentialRecommender):
 
     def forward(self, item_seq: torch.Tensor, item_seq_len: torch.Tensor) -> torch.Tensor:
         states = self.LayerNorm(self.dropout(self.item_embedding(item_seq)))
-        for layer in self.layers:
+        for layer in self.layers[:-1]:
             states = layer(states)
         # The blocks are causal, so right padding after the last item does not change this position.
-        return self.gather_indexes(states, item_seq_len - 1)  # (batch, hidden)
+        return self.layers[-1].forward_last(states, item_seq_len)  # (batch, hidden)
 
     def calculate_loss(self, interaction) -> torch.Tensor:
         seq_output = self.forward(interaction[self.ITEM_SEQ], interaction[self.ITEM_SEQ_LEN])

@@ -2,12 +2,14 @@
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from mambapy.mamba import MambaBlock
 
 from models.classic.linrec import linrec_attention
-from models.classic.mamba4rec import build_mamba_block
+from models.classic.mamba4rec import MambaLayer, build_mamba_block
+from models.classic.mamba_last_position import mamba_last_position
 
 
 def direct_linrec_attention(query, key, value, mask):
@@ -101,3 +103,58 @@ def test_mamba_block_is_causal():
 
     with torch.no_grad():
         torch.testing.assert_close(block(inputs)[:, :4], block(changed)[:, :4])
+
+
+def test_mamba_last_position_matches_block_output():
+    torch.manual_seed(3)
+    block = build_mamba_block(d_model=8, d_state=4, d_conv=4, expand=2).double()
+    inputs = torch.randn(3, 7, 8, dtype=torch.float64)
+    lengths = torch.tensor([7, 3, 1])
+
+    with torch.no_grad():
+        last = mamba_last_position(block, inputs, lengths)
+        direct = direct_mamba_block(block, inputs)[torch.arange(3), lengths - 1]
+
+    torch.testing.assert_close(last, direct)
+
+
+def test_mamba_last_position_gradients_match_block():
+    torch.manual_seed(4)
+    block = build_mamba_block(d_model=8, d_state=4, d_conv=4, expand=2).double()
+    inputs = torch.randn(3, 6, 8, dtype=torch.float64)
+    lengths = torch.tensor([6, 4, 2])
+    rows = torch.arange(3)
+
+    (block(inputs)[rows, lengths - 1] ** 2).sum().backward()
+    through_scan = {name: parameter.grad.clone() for name, parameter in block.named_parameters()}
+    block.zero_grad()
+    (mamba_last_position(block, inputs, lengths) ** 2).sum().backward()
+
+    for name, parameter in block.named_parameters():
+        torch.testing.assert_close(parameter.grad, through_scan[name], msg=name)
+
+
+def test_mamba_last_position_ignores_padding():
+    torch.manual_seed(5)
+    block = build_mamba_block(d_model=8, d_state=4, d_conv=4, expand=2)
+    inputs = torch.randn(2, 6, 8)
+    changed = inputs.clone()
+    changed[1, 3:] = 40.0
+    lengths = torch.tensor([6, 3])
+
+    with torch.no_grad():
+        torch.testing.assert_close(
+            mamba_last_position(block, inputs, lengths), mamba_last_position(block, changed, lengths)
+        )
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_mamba_layer_last_position_matches_every_position(residual):
+    torch.manual_seed(6)
+    layer = MambaLayer(hidden_size=8, d_state=4, d_conv=4, expand=2, dropout_prob=0.2, residual=residual).eval()
+    states = torch.randn(3, 5, 8)
+    lengths = torch.tensor([5, 2, 4])
+
+    with torch.no_grad():
+        every_position = layer(states)[torch.arange(3), lengths - 1]
+        torch.testing.assert_close(layer.forward_last(states, lengths), every_position, rtol=1e-5, atol=1e-5)

@@ -32,10 +32,12 @@ class Ranking:
 
 @dataclass
 class FitReport:
-    """Cost of fitting: seconds per stage and peak memory in bytes (0 where not measured)."""
+    """Cost of fitting: seconds per stage, plus model-specific figures in ``extra``.
+
+    Peak memory is not reported here: the runner measures it around fit and rank for every model.
+    """
 
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    peak_memory_bytes: int = 0
     extra: dict[str, float] = field(default_factory=dict)
 
 

@@ -49,7 +49,11 @@ class ModelRecord:
 
 
 class PeakMemory:
-    """Peak memory during a block: CUDA allocator peak on GPU, else sampled process RSS."""
+    """Peak memory during a block: CUDA allocator peak on GPU, else sampled process RSS.
+
+    The process's lifetime peak (``ru_maxrss``) would not do on a CPU: after the first large
+    model, every later model in the run would report that model's peak.
+    """
 
     def __init__(self, interval: float = 0.1):
         self.interval = interval
@@ -120,7 +124,7 @@ def evaluate_model(
         train_seconds=round(sum(fit_report.stage_seconds.values()) or train_seconds, 3),
         stage_seconds={stage: round(seconds, 3) for stage, seconds in fit_report.stage_seconds.items()},
         inference_seconds_per_sample=inference_seconds / max(len(test), 1),
-        peak_memory_mb=max(memory.peak_bytes, fit_report.peak_memory_bytes) / 2**20,
+        peak_memory_mb=memory.peak_bytes / 2**20,
         invalid_share=None if spec.family == "classic" else ranking.invalid / max(returned, 1),
         ranks=ranks.tolist(),
     )

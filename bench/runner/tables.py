@@ -14,7 +14,11 @@ from bench.runner.files import write_text_atomic
 
 METRICS = ("HR@10", "NDCG@10", "HR@20", "NDCG@20")
 PAPER_DIR = Path(__file__).resolve().parents[2] / "reports" / "paper"
-MARKS_NOTE = "* significant against TALLRec, † against the best classic model (paired t-test, p < 0.05)"
+MARKS_NOTE = (
+    "* significant against TALLRec, † against the best classic model (paired t-test, p < 0.05). "
+    "Peak memory: the CUDA allocator's peak on a GPU; on a CPU, the process's resident memory sampled "
+    "while the model trained and ranked, which includes the Python runtime and the loaded dataset."
+)
 
 
 def check_same_samples(records: list) -> None:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import random
-import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -200,14 +199,8 @@ class ClassicRecommender(Recommender):
         return finished
 
     def _report(self, finished: dict, resumed: bool) -> FitReport:
-        if self.device.type == "cuda":
-            peak = torch.cuda.max_memory_allocated(self.device)
-        else:
-            # Peak resident memory of the whole process (Linux reports KiB), not of the model alone.
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         return FitReport(
             stage_seconds={"train": 0.0 if resumed else finished["train_seconds"]},
-            peak_memory_bytes=int(peak),
             extra={
                 "best_epoch": float(finished["best_epoch"]),
                 "epochs_run": float(finished["epochs_run"]),

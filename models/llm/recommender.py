@@ -14,7 +14,6 @@ They share everything but their stages and the history format used at inference:
 from __future__ import annotations
 
 import logging
-import resource
 import time
 from pathlib import Path
 
@@ -106,7 +105,6 @@ class LLMRecommender(Recommender):
 
         self.model, self.tokenizer = accelerator.unwrap_model(model).eval(), tokenizer
         self._dataset_key = None
-        report.peak_memory_bytes = _peak_memory_bytes()
         self.report = report
         return report
 
@@ -263,13 +261,6 @@ def _accelerator():
 
 def _dtype(accelerator) -> torch.dtype:
     return torch.float32  # accelerate's autocast handles bf16; master weights stay float32
-
-
-def _peak_memory_bytes() -> int:
-    if torch.cuda.is_available():
-        return int(torch.cuda.max_memory_allocated())
-    # NOTE: on CPU this is the process's peak resident memory (Linux reports KiB), not only the model's.
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
 def build_llm_recommender(method: str, overrides: dict | None = None) -> LLMRecommender:

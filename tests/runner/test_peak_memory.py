@@ -1,0 +1,42 @@
+"""The runner's peak memory is measured per model, not over the life of the process."""
+
+import time
+
+import psutil
+import torch
+
+from bench.runner.evaluate import PeakMemory
+
+MEGABYTE = 2**20
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def memory_in_use() -> int:
+    if DEVICE == "cuda":
+        return torch.cuda.memory_allocated()
+    return psutil.Process().memory_info().rss
+
+
+def hold_300_megabytes() -> None:
+    block = torch.ones(300 * MEGABYTE // 4, device=DEVICE)
+    time.sleep(0.2)  # longer than the sampling interval, so the CPU sampler sees the block
+    del block
+
+
+def test_peak_memory_sees_allocation_in_block():
+    baseline = memory_in_use()
+
+    with PeakMemory(interval=0.01) as memory:
+        hold_300_megabytes()
+
+    assert memory.peak_bytes - baseline > 250 * MEGABYTE
+
+
+def test_peak_memory_forgets_earlier_blocks():
+    with PeakMemory(interval=0.01) as large:
+        hold_300_megabytes()
+
+    with PeakMemory(interval=0.01) as small:
+        time.sleep(0.2)
+
+    assert large.peak_bytes - small.peak_bytes > 250 * MEGABYTE

@@ -107,3 +107,23 @@ def test_fit_rejects_empty_validation(tiny_dataset, tmp_path):
         ClassicRecommender("SASRec", dict(TINY_SETTINGS)).fit(
             tiny_dataset, tiny_dataset.samples("train", 8), empty, tmp_path
         )
+
+
+def test_morec_finetunes_encoder_end_to_end(tiny_dataset, tmp_path):
+    torch.manual_seed(0)
+    recommender = ClassicRecommender("MoRec", {**TINY_SETTINGS, "max_epochs": 1, "finetune_encoder": True})
+    untrained = recommender._build_model(tiny_dataset, tmp_path / "untrained")
+    encoder_before = {name: value.clone() for name, value in untrained.item_embedding.encoder.state_dict().items()}
+
+    recommender.fit(tiny_dataset, tiny_dataset.samples("train", 8), tiny_dataset.samples("valid", 8), tmp_path / "run")
+    ranking = recommender.rank(tiny_dataset, tiny_dataset.samples("test", 8), top_k=20)
+
+    embedding = recommender.model.item_embedding
+    encoder_after = embedding.encoder.state_dict()
+    moved = [name for name, value in encoder_before.items() if not torch.equal(value, encoder_after[name])]
+    assert embedding.features is None
+    assert len(moved) > len(encoder_before) // 2, "fine-tuning left most encoder weights unchanged"
+    assert torch.count_nonzero(embedding.weight[0]) == 0
+    assert ranking.items.shape == (len(tiny_dataset.samples("test", 8)), 20)
+    for row in ranking.items:
+        assert len(set(row.tolist())) == 20

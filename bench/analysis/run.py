@@ -179,7 +179,7 @@ def run_points(points: list[Point], dataset: PreparedDataset, samples: SharedSam
             else:
                 spec = analysis_model(point.model)
                 recommender = spec.build(ModelOptions(overrides=point.overrides, seed=seed))
-                log.info("%s %s: fitting on %d training samples", point.model, point.label, len(samples.train))
+                log.info("%s %s: given %d training samples", point.model, point.label, len(samples.train))
                 record = evaluate_model(spec, recommender, dataset, samples.train, samples.valid, samples.test, workdir)
                 write_json_atomic(workdir / "point.json", point.__dict__)
             records.append(record)

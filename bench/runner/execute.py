@@ -134,12 +134,13 @@ def run_models(config: dict, profile: Profile, dataset: PreparedDataset, samples
     records = []
     fingerprint = samples.test.fingerprint()
     with progress.task(f"{config['suite']} on {dataset.name}", total=len(config["models"])) as advance:
-        for name in config["models"]:
+        for position, name in enumerate(config["models"], start=1):
             workdir = folder / "models" / name
             record = load_record(workdir)
             if record is not None and record.fingerprint == fingerprint:
                 log.info("%s: finished earlier in this run folder, skipped", name)
             else:
+                log.info("model %d of %d: %s", position, len(config["models"]), name)
                 record = run_one_model(name, config, profile, dataset, samples, workdir)
             records.append(record)
             advance()
@@ -157,7 +158,9 @@ def run_one_model(name: str, config: dict, profile: Profile, dataset: PreparedDa
         size = profile.classic_train_samples_by_model.get(name, profile.classic_train_samples)
         train = subsample(train, size, config["seed"])
 
-    log.info("%s: fitting on %d training samples, then ranking %d test samples", name, len(train), len(samples.test))
+    # The count is only what the runner hands over: LLM methods draw their own per-stage subsample
+    # and log its size when their training starts.
+    log.info("%s: given %d training samples; ranking %d test samples after training", name, len(train), len(samples.test))
     started = time.perf_counter()
     record = evaluate_model(spec, recommender, dataset, train, samples.valid, samples.test, workdir)
     log.info(

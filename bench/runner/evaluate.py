@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import logging
 import threading
@@ -52,7 +54,13 @@ class PeakMemory:
     """Peak memory during a block: CUDA allocator peak on GPU, else sampled process RSS.
 
     The process's lifetime peak (``ru_maxrss``) would not do on a CPU: after the first large
-    model, every later model in the run would report that model's peak.
+    model, every later model in the run would report that model's peak. Sampled RSS alone would
+    not do either, because the C allocator keeps freed memory resident and hands it out again,
+    so a block's allocations need not raise RSS. Freed memory is therefore returned to the
+    operating system when the block starts.
+
+    NOTE: returning freed memory uses glibc's ``malloc_trim``. Where the C library has none
+    (macOS, musl), a CPU peak may include memory that an earlier model freed.
     """
 
     def __init__(self, interval: float = 0.1):
@@ -68,6 +76,7 @@ class PeakMemory:
         if self._cuda:
             torch.cuda.reset_peak_memory_stats()
         else:
+            _release_freed_memory()
             self._thread = threading.Thread(target=self._sample, daemon=True)
             self._thread.start()
         return self
@@ -88,6 +97,17 @@ class PeakMemory:
         while not self._stop.is_set():
             self.peak_bytes = max(self.peak_bytes, process.memory_info().rss)
             self._stop.wait(self.interval)
+
+
+def _release_freed_memory() -> None:
+    """Collect unreachable objects and return the C heap's free pages to the operating system."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def evaluate_model(

@@ -19,17 +19,34 @@ def memory_in_use() -> int:
 
 def hold_300_megabytes() -> None:
     block = torch.ones(300 * MEGABYTE // 4, device=DEVICE)
-    time.sleep(0.2)  # longer than the sampling interval, so the CPU sampler sees the block
+    time.sleep(0.2)  # longer than the sampling interval, so the CPU sampler records the block
     del block
 
 
-def test_peak_memory_sees_allocation_in_block():
+def free_many_small_tensors() -> None:
+    """Leave about 600 MB freed but resident, as an earlier model in the same process would."""
+    chunks = [torch.ones(16 * 1024) for _ in range(600 * MEGABYTE // (64 * 1024))]
+    del chunks
+
+
+def test_peak_memory_records_block_allocation():
     baseline = memory_in_use()
 
     with PeakMemory(interval=0.01) as memory:
         hold_300_megabytes()
 
     assert memory.peak_bytes - baseline > 250 * MEGABYTE
+
+
+def test_peak_memory_records_reused_freed_memory():
+    free_many_small_tensors()
+
+    with PeakMemory(interval=0.01) as idle:
+        time.sleep(0.2)
+    with PeakMemory(interval=0.01) as busy:
+        hold_300_megabytes()
+
+    assert busy.peak_bytes - idle.peak_bytes > 250 * MEGABYTE
 
 
 def test_peak_memory_forgets_earlier_blocks():

@@ -11,8 +11,8 @@ for backward, and no padding of the length to a power of two as mambapy's parall
 The result equals mambapy's ``MambaBlock`` output at T (tested); the parameters are the block's own.
 
 NOTE: this still materialises one (batch, positions, inner, d_state) tensor of decays, so its cost
-grows with the batch and the history length like the scan's; it is faster because it makes fewer
-passes over that tensor. Mamba4Rec uses it for mambapy's block only: with mamba-ssm on CUDA, the
+grows with the batch and the history length as the scan's does. It is faster only because it
+makes fewer passes over that tensor. Mamba4Rec uses it for mambapy's block only: with mamba-ssm on CUDA, the
 fused scan kernel over all positions is faster.
 """
 
@@ -25,8 +25,8 @@ from torch.nn import functional as F
 def mamba_last_position(block, states: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Return ``block(states)`` at position ``lengths - 1`` of each sequence: (batch, d_model).
 
-    ``block`` is a ``mambapy.mamba.MambaBlock``; ``states`` is (batch, positions, d_model) with
-    each sequence's items first and padding after them; ``lengths`` is (batch,).
+    ``block`` is a ``mambapy.mamba.MambaBlock``. ``states`` is (batch, positions, d_model), with
+    each sequence's items first and its padding after them, and ``lengths`` is (batch,).
     """
     config = block.config
     positions = states.shape[1]

@@ -149,7 +149,7 @@ def test_mamba_last_position_ignores_padding():
 
 
 @pytest.mark.parametrize("residual", [False, True])
-def test_mamba_layer_last_position_matches_every_position(residual):
+def test_mamba_layer_last_matches_full(residual):
     torch.manual_seed(6)
     layer = MambaLayer(hidden_size=8, d_state=4, d_conv=4, expand=2, dropout_prob=0.2, residual=residual).eval()
     states = torch.randn(3, 5, 8)

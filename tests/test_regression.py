@@ -10,6 +10,7 @@ from bench.cli import main
 from bench.registry import MODELS
 from bench.runner.files import read_json
 from bench.runner.regression import check_run, compare, reference_path
+from tests.checkpoints import remove_weights
 
 SMOKE = ["run", "--suite", "table2", "--profile", "smoke"]
 DEGRADED_MODEL = "SASRec"
@@ -19,7 +20,8 @@ DEGRADED_MODEL = "SASRec"
 def smoke_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke") / "table2"
     assert main([*SMOKE, "--out", str(out)]) == 0
-    return out
+    yield out
+    remove_weights(out)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import pytest
 
 from bench.analysis.suites import load_analysis_suite
 from bench.cli import main
+from tests.checkpoints import remove_weights
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TINY = [
@@ -26,7 +27,8 @@ EXPECTED_ROWS = {"same-items": 4, "same-tokens": 4, "tradeoff": 6, "ablation-ppt
 def analysis_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("analysis")
     assert main(["analyze", "all", "--out", str(root), *TINY]) == 0
-    return root
+    yield root
+    remove_weights(root)
 
 
 def read_table(root, suite: str) -> list[dict]:

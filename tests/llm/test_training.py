@@ -13,6 +13,7 @@ import pytest
 
 from models.llm.checkpoints import STATS_FILE
 from models.llm.recommender import LLM_RECOMMENDERS
+from tests.checkpoints import remove_weights
 
 CONFIG = {
     "history_len": 5,
@@ -37,7 +38,9 @@ EXPECTED_STAGES = {
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("llm-run")
+    folder = tmp_path_factory.mktemp("llm-run")
+    yield folder
+    remove_weights(folder)
 
 
 @pytest.fixture(scope="module")

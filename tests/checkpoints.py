@@ -1,0 +1,11 @@
+"""Disk hygiene for fixtures that train LLM stages: each stage writes a 540 MB checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def remove_weights(folder: Path) -> None:
+    """Delete the model weights under FOLDER; results and logs stay for whoever reads a failed run."""
+    for weights in folder.rglob("*.safetensors"):
+        weights.unlink()

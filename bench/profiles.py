@@ -21,10 +21,19 @@ class Profile:
     classic_train_samples: int | None = None  # seeded subsample of training samples for classic models
     classic_train_samples_by_model: dict = field(default_factory=dict)  # per-model exceptions to the above
     classic: dict = field(default_factory=dict)  # overrides of models/classic settings
+    classic_by_model: dict = field(default_factory=dict)  # per-model overrides applied after ``classic``
     llm: dict = field(default_factory=dict)  # overrides of models/llm settings
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def classic_train_size(self, model: str) -> int | None:
+        """Return the number of training samples the classic model MODEL gets, or ``None`` for all."""
+        return self.classic_train_samples_by_model.get(model, self.classic_train_samples)
+
+    def classic_settings(self, model: str) -> dict:
+        """Return the profile's overrides of the classic model MODEL's settings."""
+        return {**self.classic, **self.classic_by_model.get(model, {})}
 
 
 PROFILES: dict[str, Profile] = {
@@ -36,12 +45,16 @@ PROFILES: dict[str, Profile] = {
         ),
         Profile(
             "cpu",
-            "2-core CPU: classic models on all training samples for at most 2 epochs (Mamba4Rec on "
-            "3,000, because mambapy's scan is slow on a CPU); LLM methods on 48 training samples per "
-            "stage; every model on the same 100 test samples",
+            "2-core CPU: classic models on all training samples for at most 5 epochs, patience 2 "
+            "(Caser at its default 30 and patience 5; Mamba4Rec on 20,000 samples, because mambapy "
+            "is slow on a CPU); LLM methods on 48 training samples per stage; every model on the "
+            "same 100 test samples",
             test_samples=100,
-            classic={"max_epochs": 2, "patience": 1},
-            classic_train_samples_by_model={"Mamba4Rec": 3000},
+            # Five epochs keep each classic model under 10 minutes on two cores
+            # (benchmarks/test_classic_speed.py). Caser's epoch takes 6 s, so it keeps its default.
+            classic={"max_epochs": 5, "patience": 2},
+            classic_by_model={"Caser": {"max_epochs": 30, "patience": 5}},
+            classic_train_samples_by_model={"Mamba4Rec": 20000},
             llm={"max_train_samples": 48, "max_valid_samples": 16, "batch_size": 16},
         ),
         Profile(

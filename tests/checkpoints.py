@@ -6,6 +6,6 @@ from pathlib import Path
 
 
 def remove_weights(folder: Path) -> None:
-    """Delete the model weights under FOLDER; results and logs stay for whoever reads a failed run."""
+    """Delete the model weights under FOLDER, keeping results and logs for debugging a failed run."""
     for weights in folder.rglob("*.safetensors"):
         weights.unlink()

@@ -155,8 +155,7 @@ def run_one_model(name: str, config: dict, profile: Profile, dataset: PreparedDa
 
     train = samples.train
     if spec.family == CLASSIC:
-        size = profile.classic_train_samples_by_model.get(name, profile.classic_train_samples)
-        train = subsample(train, size, config["seed"])
+        train = subsample(train, profile.classic_train_size(name), config["seed"])
 
     # The count is only what the runner hands over: LLM methods draw their own per-stage subsample
     # and log its size when their training starts.
@@ -172,7 +171,7 @@ def run_one_model(name: str, config: dict, profile: Profile, dataset: PreparedDa
 
 def model_overrides(family: str, name: str, config: dict, profile: Profile) -> dict:
     """Merge settings, later ones winning: profile, suite per-model, then the command line."""
-    overrides = dict(profile.classic if family == CLASSIC else profile.llm)
+    overrides = profile.classic_settings(name) if family == CLASSIC else dict(profile.llm)
     if family == CLASSIC:
         from models.classic.settings import default_settings
 

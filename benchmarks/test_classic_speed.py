@@ -1,6 +1,6 @@
 """Full train-and-score of each classic model on ML-100K at K = 100, as ``bench`` runs it on a CPU.
 
-Without CUDA, ``bench`` uses the ``cpu`` profile: at most 5 epochs with patience 2 (Caser keeps
+Without CUDA, ``bench`` uses the ``cpu`` profile: at most 3 epochs with patience 2 (Caser keeps
 its default 30), and Mamba4Rec on a declared subsample of the training samples. This benchmark
 applies exactly those settings, ranks all items for every test sample, and checks the target on
 a 2-core CPU: under 10 minutes per model. SASRec must also reach HR@20 >= 0.08 on the test split

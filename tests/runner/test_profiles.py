@@ -20,7 +20,7 @@ def test_cpu_profile_caps_epochs_except_caser():
     sasrec = model_overrides(CLASSIC, "SASRec", run_config(), cpu)
     caser = model_overrides(CLASSIC, "Caser", run_config(), cpu)
 
-    assert (sasrec["max_epochs"], sasrec["patience"], sasrec["max_seq_length"]) == (5, 2, 100)
+    assert (sasrec["max_epochs"], sasrec["patience"], sasrec["max_seq_length"]) == (3, 2, 100)
     assert (caser["max_epochs"], caser["patience"], caser["max_seq_length"]) == (30, 5, 5)
 
 
